@@ -1,0 +1,55 @@
+/**
+ * The guard after the pipeline. A mutation never changes a container's image, command, args, stdin,
+ * stdinOnce, tty, workingDir or restartPolicy (runners drive their containers through these), never removes
+ * or reorders list elements, never touches labels or other annotations. A violation is an internal error.
+ */
+import { isDeepStrictEqual } from "node:util";
+import type { Container, Pod, PodSpec } from "../k8s/pod.js";
+import { CONTAINER_LISTS } from "../k8s/pod.js";
+import { MUTATED_ANNOTATION } from "./mutated-annotation.js";
+
+const SACRED_FIELDS = ["name", "image", "command", "args", "stdin", "stdinOnce", "tty", "workingDir", "restartPolicy"] as const;
+const KEPT_CONTAINER_LISTS = ["env", "volumeMounts", "envFrom", "ports"] as const;
+
+export class InvariantViolation extends Error {
+  override name = "InvariantViolation";
+}
+
+/** Throws InvariantViolation naming the field (never its value) if `mutated` breaks an invariant. */
+export function assertInvariants(original: Pod, mutated: Pod, opts: { dnsOverride: boolean }): void {
+  if (original === mutated) return;
+  const o: Partial<PodSpec> = original.spec ?? {};
+  const m: Partial<PodSpec> = mutated.spec ?? {};
+  for (const list of CONTAINER_LISTS) {
+    keepsPrefix<Container>(o[list], m[list], `spec.${list}`, (a, b, where) => {
+      for (const field of SACRED_FIELDS) same(a[field], b[field], `${where}.${field}`);
+      for (const inner of KEPT_CONTAINER_LISTS) keepsPrefix<unknown>(a[inner], b[inner], `${where}.${inner}`);
+      same(a.securityContext, b.securityContext, `${where}.securityContext`);
+    });
+  }
+  keepsPrefix(o.volumes, m.volumes, "spec.volumes");
+  keepsPrefix(o.hostAliases, m.hostAliases, "spec.hostAliases");
+  for (const field of ["dnsPolicy", "hostNetwork", "restartPolicy", "nodeSelector", "os"] as const) same(o[field], m[field], `spec.${field}`);
+  same(o.dnsConfig?.nameservers, m.dnsConfig?.nameservers, "spec.dnsConfig.nameservers");
+  same(o.dnsConfig?.searches, m.dnsConfig?.searches, "spec.dnsConfig.searches");
+  if (!opts.dnsOverride) keepsPrefix(o.dnsConfig?.options, m.dnsConfig?.options, "spec.dnsConfig.options");
+  same(original.metadata?.labels, mutated.metadata?.labels, "metadata.labels");
+  const { [MUTATED_ANNOTATION]: _o, ...otherOriginal } = original.metadata?.annotations ?? {};
+  const { [MUTATED_ANNOTATION]: _m, ...otherMutated } = mutated.metadata?.annotations ?? {};
+  same(otherOriginal, otherMutated, "metadata.annotations");
+}
+
+function same(a: unknown, b: unknown, where: string): void {
+  if (a !== b && !isDeepStrictEqual(a, b)) throw new InvariantViolation(`mutation changed ${where}`);
+}
+
+function keepsPrefix<T>(before: T[] | undefined, after: T[] | undefined, where: string, check?: (a: T, b: T, where: string) => void): void {
+  if (before === after || !Array.isArray(before)) return;
+  if (!Array.isArray(after) || after.length < before.length) throw new InvariantViolation(`mutation removed elements of ${where}`);
+  before.forEach((item, i) => {
+    const next = after[i] as T;
+    if (item === next) return;
+    if (check) check(item, next, `${where}[${i}]`);
+    else same(item, next, `${where}[${i}]`);
+  });
+}
