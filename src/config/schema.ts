@@ -93,7 +93,7 @@ const server = z.strictObject({
   maxRequestBytes: z.number().int().min(8 * 1024 * 1024, "must be at least 8 MiB (8388608): the API server sends pods up to ~3 MiB plus the review").default(16 * 1024 * 1024),
   headersTimeoutMs: z.number().int().positive().default(10_000),
   requestTimeoutMs: z.number().int().positive().default(30_000),
-  keepAliveTimeoutMs: z.number().int().positive().default(65_000),
+  keepAliveTimeoutMs: z.number().int().positive().default(120_000),
   shutdownGraceSeconds: z.number().positive().max(600).default(25),
 });
 
