@@ -40,9 +40,26 @@ export function findSystemPathMounts(pod: Pod, rules: Config["buildsDir"]): Syst
 
 /** Exactly a denied path, or anywhere in a denied tree, and not at or below an allowed path. */
 export function isSystemPath(resolved: string, rules: Config["buildsDir"]): boolean {
-  if (rules.allowedPaths.some((allowed) => isAtOrUnder(resolved, normaliseMountPath(allowed)))) return false;
-  if (rules.deniedPaths.some((denied) => resolved === normaliseMountPath(denied))) return true;
-  return rules.deniedTrees.some((tree) => isAtOrUnder(resolved, normaliseMountPath(tree)));
+  const { allowed, denied, trees } = normalisedRules(rules);
+  if (allowed.some((dir) => isAtOrUnder(resolved, dir))) return false;
+  if (denied.has(resolved)) return true;
+  return trees.some((tree) => isAtOrUnder(resolved, tree));
+}
+
+const rulesCache = new WeakMap<Config["buildsDir"], { allowed: string[]; denied: Set<string>; trees: string[] }>();
+
+/** Config is immutable per snapshot, so its normalised lists are computed once per config. */
+function normalisedRules(rules: Config["buildsDir"]) {
+  let cached = rulesCache.get(rules);
+  if (!cached) {
+    cached = {
+      allowed: rules.allowedPaths.map(normaliseMountPath),
+      denied: new Set(rules.deniedPaths.map(normaliseMountPath)),
+      trees: rules.deniedTrees.map(normaliseMountPath),
+    };
+    rulesCache.set(rules, cached);
+  }
+  return cached;
 }
 
 function describeDenial(first: SystemPathMount, count: number, system: string): string {

@@ -1,6 +1,7 @@
 /**
  * The guard after the pipeline. A mutation never changes a container's image, command, args, stdin,
- * stdinOnce, tty, workingDir or restartPolicy (runners drive their containers through these), never removes
+ * stdinOnce, tty, workingDir, restartPolicy or terminationMessagePath (runners drive their containers through
+ * these; Tekton reads step results from its terminationMessagePath), never removes
  * or reorders list elements, never touches labels or other annotations. A violation is an internal error.
  */
 import { isDeepStrictEqual } from "node:util";
@@ -8,7 +9,7 @@ import type { Container, Pod, PodSpec } from "../k8s/pod.js";
 import { CONTAINER_LISTS } from "../k8s/pod.js";
 import { MUTATED_ANNOTATION } from "./mutated-annotation.js";
 
-const SACRED_FIELDS = ["name", "image", "command", "args", "stdin", "stdinOnce", "tty", "workingDir", "restartPolicy"] as const;
+const SACRED_FIELDS = ["name", "image", "command", "args", "stdin", "stdinOnce", "tty", "workingDir", "restartPolicy", "terminationMessagePath"] as const;
 const KEPT_CONTAINER_LISTS = ["env", "volumeMounts", "envFrom", "ports"] as const;
 
 export class InvariantViolation extends Error {

@@ -7,8 +7,12 @@ import { posix } from "node:path";
  * GitLab Runner uses builds_dir literally and expands variables in mount paths without cleaning them.
  */
 export function normaliseMountPath(mountPath: string): string {
-  return posix.resolve("/", mountPath);
+  // Most mount paths are already normal; resolving them is the guard's main cost on large pods.
+  return ALREADY_NORMAL.test(mountPath) ? mountPath : posix.resolve("/", mountPath);
 }
+
+/** Absolute, no empty, `.` or `..` segment, no trailing slash (or exactly `/`). */
+const ALREADY_NORMAL = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$|^\/$/;
 
 /** Whether `path` is `dir` itself or lies below it. Both must be normalised. */
 export function isAtOrUnder(path: string, dir: string): boolean {

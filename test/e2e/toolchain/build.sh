@@ -5,25 +5,14 @@
 # Binaries go to ${CI_POD_WEBHOOK_E2E_CACHE:-<repo>/.cache/e2e-bin}/<k8s-version>/ and are
 # reused while the stamp file there matches the pins (a no-op run takes well under a second).
 # Progress goes to stderr; the only line on stdout is the directory holding the binaries.
-# Needs Go >= 1.24; GOPATH/GOCACHE are left at their defaults so rebuilds are incremental.
+# Building needs Go >= 1.24 (a fresh cache is reused even without Go). GOPATH/GOCACHE keep
+# their defaults, so rebuilds after a version bump are incremental.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
 log() { echo "[e2e-toolchain] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-
-# --- locate Go -------------------------------------------------------------------------
-if ! command -v go >/dev/null 2>&1; then
-  if [[ -x /usr/local/go/bin/go ]]; then
-    PATH="/usr/local/go/bin:$PATH"
-  else
-    die "'go' not found on PATH or in /usr/local/go/bin. Install Go >= 1.24 (https://go.dev/dl/) to build kube-apiserver and etcd for the e2e tests."
-  fi
-fi
-gover="$(go env GOVERSION)"                       # e.g. go1.26.8
-minor="$(sed -E 's/^go1\.([0-9]+).*/\1/' <<<"$gover")"
-[[ "$minor" =~ ^[0-9]+$ && "$minor" -ge 24 ]] || die "found $gover; install Go >= 1.24."
 
 # --- pinned versions (single source of truth: the go.mod files) -------------------------
 k8s_version="$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$here/apiserver/go.mod")"
@@ -48,9 +37,21 @@ exec 9>"$out/.lock"
 flock 9
 if is_fresh; then echo "$out"; exit 0; fi
 
+# --- locate Go -------------------------------------------------------------------------
+if ! command -v go >/dev/null 2>&1; then
+  if [[ -x /usr/local/go/bin/go ]]; then
+    PATH="/usr/local/go/bin:$PATH"
+  else
+    die "'go' not found on PATH or in /usr/local/go/bin. Install Go >= 1.24 (https://go.dev/dl/) to build kube-apiserver and etcd for the e2e tests."
+  fi
+fi
+gover="$(go env GOVERSION)"                       # e.g. go1.26.8
+minor="$(sed -E 's/^go1\.([0-9]+).*/\1/' <<<"$gover")"
+if [[ "$minor" =~ ^[0-9]+$ && "$minor" -lt 24 ]]; then die "found $gover; install Go >= 1.24."; fi
+
 start=$SECONDS
 log "building kube-apiserver $k8s_version and etcd $etcd_version with $gover into $out"
-log "(the first build downloads modules and compiles ~2k packages: expect 10-25 minutes on 2 cores)"
+log "(the first build downloads modules and compiles ~2k packages: expect 5-25 minutes on 2 cores)"
 export CGO_ENABLED=0
 
 # --- etcd ------------------------------------------------------------------------------
