@@ -4,6 +4,8 @@
  */
 import { isIP } from "node:net";
 import { z } from "zod";
+import { isSystemPath } from "../mutators/builds-dir-guard.js";
+import { normaliseMountPath } from "../mutators/mount-path.js";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -29,7 +31,11 @@ const customDetector = z
   });
 
 const dnsOption = z
-  .strictObject({ name: z.string().min(1).regex(/^[^\s:]+$/, "must be a resolver option name"), value: z.string().optional() })
+  .strictObject({
+    name: z.string().min(1).regex(/^[^\s:]+$/, "must be a resolver option name"),
+    // `value: 3` in YAML is a number; resolver values are strings in the Pod API.
+    value: z.union([z.string(), z.number().transform(String)]).optional(),
+  })
   .superRefine((option, ctx) => {
     if (option.name !== "ndots") return;
     const n = Number(option.value);
@@ -97,7 +103,7 @@ const server = z.strictObject({
   shutdownGraceSeconds: z.number().positive().max(600).default(25),
 });
 
-export const configSchema = z.strictObject({
+const configObject = z.strictObject({
   mode: z.enum(["enforce", "audit"]).default("enforce"),
   honourSkipAnnotation: z.boolean().default(true),
   onInternalError: z.enum(["allow", "deny"]).default("allow"),
@@ -113,6 +119,26 @@ export const configSchema = z.strictObject({
   dockerHostAlias: dockerHostAlias.prefault({}),
   buildsDir: buildsDir.prefault({}),
   server: server.prefault({}),
+});
+
+/** The paths ca-trust mounts, with their field paths: none may be a path the builds-dir guard denies. */
+function caMountPaths(config: z.output<typeof configObject>): { path: string; at: (string | number)[] }[] {
+  const ca = config.caTrust;
+  return [
+    { path: ca.mountDir, at: ["caTrust", "mountDir"] },
+    ...(ca.overlaySystemPaths ? ca.systemBundlePaths.map((path, i) => ({ path, at: ["caTrust", "systemBundlePaths", i] })) : []),
+    ...ca.dockerRegistries.map((registry, i) => ({ path: `/etc/docker/certs.d/${registry}/ca.crt`, at: ["caTrust", "dockerRegistries", i] })),
+  ];
+}
+
+export const configSchema = configObject.superRefine((config, ctx) => {
+  // Otherwise the webhook would mount the CA where its own guard denies the pod on reinvocation.
+  if (!config.caTrust.enabled || !config.buildsDir.enabled) return;
+  for (const { path, at } of caMountPaths(config)) {
+    if (isSystemPath(normaliseMountPath(path), config.buildsDir)) {
+      ctx.addIssue({ code: "custom", path: at, message: `${path} is a path the builds-dir guard denies (buildsDir.deniedPaths/deniedTrees)` });
+    }
+  }
 });
 
 /** A complete, validated configuration. Treat as immutable: a reload swaps the whole object. */

@@ -212,16 +212,30 @@ describe("ca-trust – options", () => {
   });
 });
 
-describe("ca-trust – known gaps", () => {
-  // Known bug, left for the config owner: the schema accepts a mountDir the builds-dir guard denies, so the
-  // first round mounts the CA there and a reinvocation (reinvocationPolicy IfNeeded) denies the same pod.
-  test("caTrust.mountDir at a system path (/etc, /dev/x) – rejected by config instead of breaking reinvocation", { todo: "src/config/schema.ts accepts it" }, () => {
-    for (const mountDir of ["/etc", "/dev/ci-ca"]) {
-      if (!validateConfig({ caTrust: { mountDir } }).ok) continue;
-      const config = configWith({ caTrust: { mountDir } });
-      const first = admitPod(gitlabPod(), { config });
-      const again = first.kind === "mutated" ? admitPod(first.pod, { config }) : first;
-      assert.notEqual(again.kind, "denied", `${mountDir}: ${describeDecision(again)}`);
+describe("ca-trust – config guards against self-denial", () => {
+  // Were these accepted, the first round would mount the CA there and a reinvocation would deny the same pod.
+  test("caTrust.mountDir, overlay paths and registry paths that the builds-dir guard denies are config errors", () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ caTrust: { mountDir: "/etc" } }, "caTrust.mountDir"],
+      [{ caTrust: { mountDir: "/dev/ci-ca" } }, "caTrust.mountDir"],
+      [{ caTrust: { overlaySystemPaths: true, systemBundlePaths: ["/etc/ssl/cert.pem", "/proc/ca.pem"] } }, "caTrust.systemBundlePaths[1]"],
+    ];
+    for (const [config, field] of cases) {
+      const result = validateConfig(config);
+      assert.equal(result.ok, false, JSON.stringify(config));
+      if (!result.ok) assert.ok(result.errors.some((e) => e.startsWith(`${field}: `)), result.errors.join("; "));
     }
+  });
+
+  test("the same paths are fine once the guard allows them or is off", () => {
+    assert.equal(validateConfig({ caTrust: { mountDir: "/dev/ci-ca" }, buildsDir: { allowedPaths: ["/dev/shm", "/dev/ci-ca"] } }).ok, true);
+    assert.equal(validateConfig({ caTrust: { mountDir: "/etc" }, buildsDir: { enabled: false } }).ok, true);
+  });
+
+  test("with the default config, a mutated pod is never denied on reinvocation", () => {
+    const config = configWith({ caTrust: { overlaySystemPaths: true, dockerRegistries: ["registry.example.com:5000"] } });
+    const first = admitPod(gitlabPod(), { config });
+    const again = first.kind === "mutated" ? admitPod(first.pod, { config }) : first;
+    assert.notEqual(again.kind, "denied", describeDecision(again));
   });
 });
