@@ -13,6 +13,10 @@ const CONFIGMAP_KEY = /^[-._a-zA-Z0-9]+$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const REGISTRY_HOST = /^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?(:[0-9]{1,5})?$/;
 
+function isUnique(values: readonly string[]): boolean {
+  return new Set(values).size === values.length;
+}
+
 const absolutePath = z.string().regex(/^\//, "must be an absolute path");
 const dnsLabel = z.string().max(63).regex(DNS1123_LABEL, "must be a DNS-1123 label");
 const dnsSubdomain = z.string().max(253).regex(DNS1123_SUBDOMAIN, "must be a DNS-1123 subdomain");
@@ -63,10 +67,12 @@ export const DEFAULT_DENIED_PATHS = [
 const caTrust = z.strictObject({
   enabled: z.boolean().default(true),
   configMapName: dnsSubdomain.default("ci-ca-bundle"),
-  key: z.string().max(253).regex(CONFIGMAP_KEY, "must be a valid ConfigMap key").default("ca-certificates.crt"),
+  key: z.string().max(253).regex(CONFIGMAP_KEY, "must be a valid ConfigMap key")
+    .refine((key) => key !== "." && !key.startsWith(".."), "must not be . or start with .. (the API server rejects such a subPath)")
+    .default("ca-certificates.crt"),
   mountDir: absolutePath.default("/etc/ci-pod-webhook/ca"),
   volumeName: dnsLabel.default("ci-pod-webhook-ca"),
-  envVars: z.array(z.string().regex(ENV_NAME, "must be a valid environment variable name")).default(DEFAULT_CA_ENV_VARS),
+  envVars: z.array(z.string().regex(ENV_NAME, "must be a valid environment variable name")).refine(isUnique, "must not repeat a name").default(DEFAULT_CA_ENV_VARS),
   dockerRegistries: z.array(z.string().regex(REGISTRY_HOST, "must be a registry host, optionally with :port")).default([]),
   overlaySystemPaths: z.boolean().default(false),
   systemBundlePaths: z.array(absolutePath).default(DEFAULT_SYSTEM_BUNDLE_PATHS),
@@ -76,15 +82,16 @@ const caTrust = z.strictObject({
 
 const dns = z.strictObject({
   enabled: z.boolean().default(true),
-  options: z.array(dnsOption).default([{ name: "ndots", value: "2" }]),
+  options: z.array(dnsOption).refine((options) => isUnique(options.map((o) => o.name)), "must not repeat an option name").default([{ name: "ndots", value: "2" }]),
   override: z.boolean().default(false),
 });
 
 const dockerHostAlias = z.strictObject({
   enabled: z.boolean().default(true),
   when: z.enum(["dind", "always"]).default("dind"),
-  ip: z.string().refine((ip) => isIP(ip) !== 0, "must be an IPv4 or IPv6 address").default("127.0.0.1"),
-  hostnames: z.array(dnsSubdomain).min(1).default(["docker"]),
+  // No IPv6 zone (`fe80::1%eth0`): Node accepts one, the API server does not.
+  ip: z.string().refine((ip) => isIP(ip) !== 0 && !ip.includes("%"), "must be an IPv4 or IPv6 address").default("127.0.0.1"),
+  hostnames: z.array(dnsSubdomain).min(1).refine(isUnique, "must not repeat a hostname").default(["docker"]),
 });
 
 const buildsDir = z.strictObject({
