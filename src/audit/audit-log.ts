@@ -1,4 +1,6 @@
 /** Writes audit records as JSON lines, independent of the operational log level. */
+import { mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import { pino, type DestinationStream, type Logger } from "pino";
 import { REDACT_PATHS } from "../log.js";
 import type { AuditRecord } from "./audit-record.js";
@@ -12,7 +14,9 @@ export interface AuditLog {
 export function createAuditLog(destination?: DestinationStream | string): AuditLog {
   const stream =
     typeof destination === "object" ? destination
-    : destination && destination !== "-" ? pino.destination({ dest: destination, sync: false, mkdir: true })
+    // Opened synchronously: a file still opening when the process exits (e.g. a start-up error) makes pino's
+    // exit flush throw "sonic boom is not ready yet", and an unwritable path should fail start-up, not crash later.
+    : destination && destination !== "-" ? pino.destination({ dest: openAuditFile(destination), sync: false })
     : pino.destination({ dest: 1, sync: false });
   const logger: Logger = pino(
     {
@@ -28,4 +32,9 @@ export function createAuditLog(destination?: DestinationStream | string): AuditL
     write: (record) => logger.info(record, "admission"),
     flush: () => logger.flush(),
   };
+}
+
+function openAuditFile(path: string): number {
+  mkdirSync(dirname(path), { recursive: true });
+  return openSync(path, "a");
 }

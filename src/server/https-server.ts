@@ -16,11 +16,18 @@ export const TLS12_CIPHERS = [
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export function createHttpsServer(pair: CertPair, limits: Config["server"], handler: RequestHandler): Server {
-  const server = createServer({ ...secureOptions(pair), minVersion: "TLSv1.2", ciphers: TLS12_CIPHERS, honorCipherOrder: true }, handler);
+  const server = createServer({
+    ...secureOptions(pair), minVersion: "TLSv1.2", ciphers: TLS12_CIPHERS, honorCipherOrder: true,
+    // A TLS handshake that never completes must not hold a socket either: `setTimeout` below only starts
+    // after the handshake, and Node's default handshake timeout is 120 s.
+    handshakeTimeout: limits.headersTimeoutMs,
+    // Node enforces headersTimeout and requestTimeout only when it sweeps connections, every 30 s by
+    // default; sweep often enough that the configured timeouts hold to within a second.
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+  }, handler);
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  // A TLS handshake that never completes must not hold a socket either.
   server.setTimeout(limits.requestTimeoutMs, (socket) => socket.destroy());
   return server;
 }

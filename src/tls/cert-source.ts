@@ -24,6 +24,8 @@ export class CertSource {
   #current: CertPair | undefined;
   #timer: NodeJS.Timeout | undefined;
   #lastError: string | undefined;
+  /** The last pair that failed validation: the same bytes are not re-validated, logged and counted every poll. */
+  #rejected: { cert: Buffer; key: Buffer } | undefined;
 
   constructor(
     readonly certPath: string,
@@ -47,14 +49,18 @@ export class CertSource {
     try {
       [cert, key] = await Promise.all([readFile(this.certPath), readFile(this.keyPath)]);
     } catch (err) {
-      return this.#fail(`cannot read certificate files: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      // The message names the file ("ENOENT: no such file or directory, open '/path/tls.crt'"); the code alone does not.
+      return this.#fail(`cannot read certificate files: ${(err as Error).message ?? String(err)}`);
     }
     if (this.#current && cert.equals(this.#current.cert) && key.equals(this.#current.key)) return "unchanged";
+    if (this.#rejected && cert.equals(this.#rejected.cert) && key.equals(this.#rejected.key)) return "unchanged";
     try {
       this.#current = { cert, key, notAfter: validatePair(cert, key) };
     } catch (err) {
+      this.#rejected = { cert, key };
       return this.#fail(`invalid certificate pair: ${(err as Error).message}`);
     }
+    this.#rejected = undefined;
     this.#lastError = undefined;
     this.events.onReload?.("loaded", { notAfter: this.#current.notAfter });
     return "loaded";
