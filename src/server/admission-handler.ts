@@ -39,5 +39,9 @@ function record(request: AdmissionRequest, decision: Decision, deps: AdmissionDe
   if (decision.kind === "error") {
     deps.logger.error({ uid: request.uid, namespace: request.namespace, code: decision.code, err: decision.error }, "internal error while admitting a pod");
   }
-  deps.audit.write(buildAuditRecord(request, decision, seconds * 1000));
+  const record = buildAuditRecord(request, decision, seconds * 1000);
+  deps.audit.write(record);
+  if (deps.logger.isLevelEnabled("debug")) {
+    deps.logger.debug({ uid: record.uid, namespace: record.namespace, name: record.name, decision: record.decision, reason: record.reason, ciSystem: record.ciSystem }, "admission decided");
+  }
 }

@@ -47,6 +47,29 @@ export async function resolveCertFiles(opts: ServiceOptions, logger: Logger): Pr
   return { cert: dev.cert, key: dev.key, caCert: dev.caCert };
 }
 
+const DEV_CERT_CHECK_MS = 6 * 3_600_000;
+
+/**
+ * In dev-certificate mode, re-issues the serving certificate before it expires (the cert source picks up
+ * the new files); if the CA itself had to be replaced, registers it again when `--register-webhook` is set.
+ */
+export function scheduleDevCertRenewal(opts: ServiceOptions, certs: CertFiles, logger: Logger): () => void {
+  if (!certs.caCert) return () => undefined;
+  const timer = setInterval(() => {
+    ensureDevCerts({ dir: opts.certsDir, dnsNames: defaultDnsNames(opts.serviceName, opts.serviceNamespace) })
+      .then(async (result) => {
+        if (!result.generated) return;
+        logger.info({ cert: result.cert, caReplaced: result.caGenerated }, "development serving certificate renewed");
+        if (!result.caGenerated || !opts.registerWebhook) return;
+        const access = findKubeAccess(opts.kubeconfig);
+        if (access) await registerCaBundle(access.kc, opts.registerWebhook, await readFile(result.caCert, "utf8"));
+      })
+      .catch((err: unknown) => logger.error({ err: (err as Error).message }, "renewing the development certificate failed"));
+  }, DEV_CERT_CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export interface KubeIntegration {
   caBundlePresent?: (namespace: string) => boolean;
   notReady(): string[];

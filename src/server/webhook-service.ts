@@ -14,7 +14,7 @@ import { createHttpsServer, swapCertificate } from "./https-server.js";
 import { createOpsApp } from "./ops-server.js";
 import { createWebhookRouter } from "./router.js";
 import type { ServiceOptions } from "./service-options.js";
-import { loadInitialConfig, resolveCertFiles, startKubeIntegration } from "./startup.js";
+import { loadInitialConfig, resolveCertFiles, scheduleDevCertRenewal, startKubeIntegration } from "./startup.js";
 import { trackInFlight } from "./in-flight.js";
 
 export interface RunningService {
@@ -50,6 +50,7 @@ export async function startWebhookService(opts: ServiceOptions, logger: Logger =
   }
 
   const kube = await startKubeIntegration(opts, configStore, certFiles, metrics, logger);
+  const stopDevCertRenewal = scheduleDevCertRenewal(opts, certFiles, logger);
   let shuttingDown = false;
   const deps = { config: () => configStore.current(), logger, audit, metrics, ...(kube.caBundlePresent ? { caBundlePresent: kube.caBundlePresent } : {}) };
   const https = createHttpsServer(certSource.current, initial.server, createWebhookRouter(deps, logger));
@@ -83,6 +84,7 @@ export async function startWebhookService(opts: ServiceOptions, logger: Logger =
       logger.info({ reason, inFlight: inFlight.count() }, "shutting down: not ready, draining in-flight requests");
       certSource.stop();
       configStore.stop();
+      stopDevCertRenewal();
       const grace = configStore.current().server.shutdownGraceSeconds * 1000;
       const drained = await inFlight.drain(https, grace);
       if (!drained) logger.warn({ inFlight: inFlight.count() }, "grace period over; closing remaining connections");

@@ -70,7 +70,8 @@ interface Pem {
 
 async function generateDevCa(): Promise<Pem> {
   const now = Date.now();
-  const ca = await generate([{ name: "commonName", value: "ci-pod-webhook dev CA" }], {
+  // A unique name: TLS clients pick the issuer by name, so two dev CAs in one bundle must not share one.
+  const ca = await generate([{ name: "commonName", value: `ci-pod-webhook dev CA ${new Date(now).toISOString()}` }], {
     keyType: "ec", algorithm: "sha256", notBeforeDate: new Date(now - DAY_MS), notAfterDate: new Date(now + 5 * 365 * DAY_MS),
     extensions: [{ name: "basicConstraints", cA: true, critical: true }, { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true }],
   });
