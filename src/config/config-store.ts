@@ -1,7 +1,8 @@
 /**
  * Holds the config in force. A reload parses and validates the whole file first, then swaps one
  * reference; on any error the last good config stays. Requests take one snapshot each, so none sees
- * half a config.
+ * half a config. A changed file is applied only once two polls in a row read the same bytes, so a file
+ * caught halfway through a (non-atomic) write is never applied, even when the half happens to be valid.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -17,6 +18,8 @@ export interface ConfigStoreEvents {
 export class ConfigStore {
   #config: Config;
   #hash: string | undefined;
+  #candidate: string | undefined;
+  #lastReadError: string | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(initial: Config, readonly path?: string, private readonly events: ConfigStoreEvents = {}, initialText?: string) {
@@ -28,17 +31,29 @@ export class ConfigStore {
     return this.#config;
   }
 
-  /** Re-reads the file; swaps only when it changed and is entirely valid. Never throws. */
-  async reload(): Promise<ConfigReloadResult> {
+  /**
+   * Re-reads the file; swaps only when it changed, read the same on the previous poll (`settled`), and is
+   * entirely valid. Never throws. `settled: false` applies at once (a single explicit reload).
+   */
+  async reload(opts: { settled?: boolean } = {}): Promise<ConfigReloadResult> {
     if (!this.path) return "unchanged";
     let text: string;
     try {
       text = await readFile(this.path, "utf8");
     } catch (err) {
-      return this.#report("failed", [`${this.path}: cannot read config file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+      const error = `${this.path}: cannot read config file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+      if (error === this.#lastReadError) return "unchanged";
+      this.#lastReadError = error;
+      this.#hash = undefined;
+      return this.#report("failed", [error]);
     }
+    this.#lastReadError = undefined;
     const hash = hashOf(text);
     if (hash === this.#hash) return "unchanged";
+    if (opts.settled !== false && hash !== this.#candidate) {
+      this.#candidate = hash;
+      return "unchanged";
+    }
     const result: ConfigResult = parseConfigText(text, this.path);
     if (!result.ok) {
       this.#hash = hash;
