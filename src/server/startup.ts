@@ -3,9 +3,7 @@ import { readFile } from "node:fs/promises";
 import { defaultConfig, parseConfigText } from "../config/load-config.js";
 import type { ConfigStore } from "../config/config-store.js";
 import type { Config } from "../config/schema.js";
-import { CaPresenceCache } from "../kube/ca-presence.js";
 import { findKubeAccess } from "../kube/kube-config.js";
-import { registerCaBundle } from "../kube/register-webhook.js";
 import type { Logger } from "../log.js";
 import type { AdmissionMetrics } from "../metrics/admission-metrics.js";
 import { defaultDnsNames, ensureDevCerts } from "../tls/dev-certs.js";
@@ -61,7 +59,8 @@ export function scheduleDevCertRenewal(opts: ServiceOptions, certs: CertFiles, l
         if (!result.generated) return;
         logger.info({ cert: result.cert, caReplaced: result.caGenerated }, "development serving certificate renewed");
         if (!result.caGenerated || !opts.registerWebhook) return;
-        const access = findKubeAccess(opts.kubeconfig);
+        const access = await findKubeAccess(opts.kubeconfig);
+        const { registerCaBundle } = await import("../kube/register-webhook.js");
         if (access) await registerCaBundle(access.kc, opts.registerWebhook, await readFile(result.caCert, "utf8"));
       })
       .catch((err: unknown) => logger.error({ err: (err as Error).message }, "renewing the development certificate failed"));
@@ -79,10 +78,11 @@ export interface KubeIntegration {
 /** CA presence cache (per caTrust.checkPresence) and `--register-webhook`. */
 export async function startKubeIntegration(opts: ServiceOptions, store: ConfigStore, certs: CertFiles, metrics: AdmissionMetrics, logger: Logger): Promise<KubeIntegration> {
   const config = store.current();
-  const access = findKubeAccess(opts.kubeconfig);
+  const access = await findKubeAccess(opts.kubeconfig);
   if (opts.registerWebhook) {
     if (!access) throw new StartupError("--register-webhook needs Kubernetes API credentials (in-cluster or --kubeconfig)");
     const ca = certs.caCert ? await readFile(certs.caCert, "utf8") : await readFile(certs.cert, "utf8");
+    const { registerCaBundle } = await import("../kube/register-webhook.js");
     const patched = await registerCaBundle(access.kc, opts.registerWebhook, ca);
     logger.info({ webhook: opts.registerWebhook, patchedWebhooks: patched }, "caBundle registered");
   }
@@ -93,6 +93,7 @@ export async function startKubeIntegration(opts: ServiceOptions, store: ConfigSt
   }
   if (!access) throw new StartupError("caTrust.checkPresence is true but no Kubernetes API credentials were found (in-cluster or --kubeconfig)");
   logger.info({ source: access.source }, "using Kubernetes API credentials");
+  const { CaPresenceCache } = await import("../kube/ca-presence.js");
   const cache = new CaPresenceCache(access.kc, logger);
   const sync = () => {
     const { configMapName, key } = store.current().caTrust;

@@ -5,7 +5,6 @@
 import { X509Certificate } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { generate } from "selfsigned";
 
 export interface DevCertPaths {
   caCert: string;
@@ -68,7 +67,13 @@ interface Pem {
   key: string;
 }
 
+/** selfsigned is loaded only when a certificate is generated: serving a given pair never needs it. */
+async function loadGenerator() {
+  return (await import("selfsigned")).generate;
+}
+
 async function generateDevCa(): Promise<Pem> {
+  const generate = await loadGenerator();
   const now = Date.now();
   // A unique name: TLS clients pick the issuer by name, so two dev CAs in one bundle must not share one.
   const ca = await generate([{ name: "commonName", value: `ci-pod-webhook dev CA ${new Date(now).toISOString()}` }], {
@@ -79,6 +84,7 @@ async function generateDevCa(): Promise<Pem> {
 }
 
 async function issueServingCert(ca: Pem, dnsNames: string[], ips: string[]): Promise<Pem> {
+  const generate = await loadGenerator();
   const now = Date.now();
   const serving = await generate([{ name: "commonName", value: dnsNames[0] ?? "localhost" }], {
     keyType: "ec", algorithm: "sha256", notBeforeDate: new Date(now - DAY_MS), notAfterDate: new Date(now + 365 * DAY_MS),
