@@ -6,11 +6,27 @@ import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 
 
 export type { Logger };
 
-/** Paths that must never reach a log line, whatever a caller passes by mistake. */
+/**
+ * Paths that must never reach a log line, whatever a caller passes by mistake: at the top of the merging
+ * object and one level down (pino's `*` matches one level only, so each key needs both forms).
+ */
 export const REDACT_PATHS = [
-  "pod", "object", "body", "request.object", "*.object", "env", "*.env", "*.env[*].value", "*.password", "*.token", "*.secret",
+  "pod", "*.pod", "object", "*.object", "body", "*.body", "env", "*.env", "*.env[*].value",
+  "password", "*.password", "token", "*.token", "secret", "*.secret",
   "headers.authorization", "*.headers.authorization",
 ];
+
+/** The longest string a log or audit field carries; the API server's own names stop at 253. */
+export const MAX_LOGGED_CHARS = 256;
+
+/**
+ * A string as it may appear in a log field: cut to `max` characters (and marked), so that no request can
+ * make a line that a container runtime splits (they cut at 16 KiB). Anything but a string: undefined.
+ */
+export function loggable(value: unknown, max = MAX_LOGGED_CHARS): string | undefined {
+  if (typeof value !== "string") return undefined;
+  return value.length <= max ? value : `${value.slice(0, max)}…[${value.length - max} more chars]`;
+}
 
 export interface LoggerOptions {
   level?: LevelWithSilent;

@@ -10,7 +10,7 @@ import type { ReviewVersion } from "../admission/review.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { buildAuditRecord } from "../audit/audit-record.js";
 import type { Config } from "../config/schema.js";
-import type { Logger } from "../log.js";
+import { loggable, type Logger } from "../log.js";
 import type { AdmissionMetrics } from "../metrics/admission-metrics.js";
 
 export interface AdmissionDeps {
@@ -37,7 +37,7 @@ function record(request: AdmissionRequest, decision: Decision, deps: AdmissionDe
   deps.metrics.duration.observe({ decision: decision.kind }, seconds);
   if (decision.kind === "mutated") for (const name of decision.applied) deps.metrics.mutations.inc({ mutator: name });
   if (decision.kind === "error") {
-    deps.logger.error({ uid: request.uid, namespace: request.namespace, code: decision.code, err: decision.error }, "internal error while admitting a pod");
+    deps.logger.error({ uid: loggable(request.uid), namespace: loggable(request.namespace), code: decision.code, err: decision.error }, "internal error while admitting a pod");
   }
   const record = buildAuditRecord(request, decision, seconds * 1000);
   deps.audit.write(record);

@@ -9,6 +9,7 @@ import { decodeReview, type ReviewVersion } from "../admission/review.js";
 import { CODES, type Code } from "../admission/codes.js";
 import { BodyError, readBody } from "./read-body.js";
 import { handleAdmission, type AdmissionDeps } from "./admission-handler.js";
+import { loggable } from "../log.js";
 
 export async function serveMutate(req: IncomingMessage, res: ServerResponse, deps: AdmissionDeps): Promise<void> {
   const startedAt = process.hrtime.bigint();
@@ -37,7 +38,7 @@ export async function serveMutate(req: IncomingMessage, res: ServerResponse, dep
     reply = handleAdmission(decoded.apiVersion, decoded.request, deps, startedAt);
   } catch (err) {
     // admit() never throws; this guards the recording around it. The reply still follows onInternalError.
-    deps.logger.error({ uid: decoded.request.uid, err }, "internal error around admission");
+    deps.logger.error({ uid: loggable(decoded.request.uid), err }, "internal error around admission");
     deps.metrics.requests.inc({ decision: "error", system: "none", code: "INTERNAL_ERROR" });
     const allowed = deps.config().onInternalError === "allow";
     reply = reviewReply(decoded.apiVersion, allowed
@@ -49,7 +50,7 @@ export async function serveMutate(req: IncomingMessage, res: ServerResponse, dep
 
 function refuse(res: ServerResponse, deps: AdmissionDeps, code: Code, status: number, message: string, close = false, uid = "", apiVersion: ReviewVersion = "admission.k8s.io/v1"): void {
   deps.metrics.badRequests.inc({ code });
-  deps.logger.warn({ code, status, uid: uid || undefined }, `refused admission request: ${CODES[code].summary}`);
+  deps.logger.warn({ code, status, uid: loggable(uid) || undefined }, `refused admission request: ${CODES[code].summary}`);
   if (close) res.setHeader("Connection", "close");
   send(res, status, reviewReply(apiVersion, { uid, allowed: false, status: { code: status, reason: code, message: `${code}: ${message}` } }));
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { createLogger } from "../../src/log.js";
 import { startWebhookService, type RunningService } from "../../src/server/webhook-service.js";
 import type { ServiceOptions } from "../../src/server/service-options.js";
+import { appendCapturedLog, appendCapturedLogFile } from "./log-capture.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MAIN = join(REPO_ROOT, "src/cli/main.ts");
@@ -85,6 +86,7 @@ export class LogCapture {
   readonly raw: string[] = [];
   write(chunk: string): void {
     for (const line of chunk.split("\n")) if (line.trim()) this.raw.push(line);
+    appendCapturedLog("in-process log", chunk);
   }
   records(): Record<string, unknown>[] {
     return this.raw.flatMap((line) => {
@@ -156,6 +158,7 @@ export async function startInProcess(cleanup: Cleanup, opts: InProcessOptions = 
     if (stopped) return;
     stopped = true;
     await service.shutdown("test over");
+    appendCapturedLogFile("in-process audit", options.auditLog);
   };
   cleanup.after(stop);
   const caPath = join(options.certsDir, "ca.crt");
@@ -185,24 +188,41 @@ interface Spawned {
   out: string[];
   err: string[];
   exited: Promise<number | string>;
+  /** Resolves once the process has exited and its stdout and stderr are closed (all output read). */
+  closed: Promise<void>;
 }
 
-function spawnCli(args: string[], home: string, env?: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { cwd: REPO_ROOT, env: childEnv(home, env), stdio: ["ignore", "pipe", "pipe"] });
+function spawnCli(args: string[], home: string, env?: NodeJS.ProcessEnv, nodeArgs: string[] = []): Spawned {
+  const child = spawn(process.execPath, ["--import", "tsx", ...nodeArgs, MAIN, ...args], { cwd: REPO_ROOT, env: childEnv(home, env), stdio: ["ignore", "pipe", "pipe"] });
   const out: string[] = [];
   const err: string[] = [];
   child.stdout?.setEncoding("utf8").on("data", (s: string) => out.push(s));
   child.stderr?.setEncoding("utf8").on("data", (s: string) => err.push(s));
   const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
-  return { child, out, err, exited };
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  return { child, out, err, exited, closed };
+}
+
+/** Appends a finished process's stdout, stderr and audit file (`--audit-log` in `args`) to the test log capture. */
+async function captureOutput(spawned: Spawned, args: string[]): Promise<void> {
+  // "close" follows "exit" once the pipes drain; do not wait forever on a grandchild holding them open.
+  await Promise.race([spawned.closed, sleep(2_000)]);
+  appendCapturedLog("serve stdout", spawned.out.join(""));
+  appendCapturedLog("serve stderr", spawned.err.join(""));
+  const audit = args[args.indexOf("--audit-log") + 1];
+  if (args.includes("--audit-log") && audit && audit !== "-") appendCapturedLogFile("serve audit", audit);
 }
 
 /**
  * Spawns `ci-pod-webhook serve --host 127.0.0.1 --port 0 --ops-port 0 ...args` and waits for the
  * "serving POST /mutate" line. Killed (SIGKILL) after the test if still running.
  */
-export async function spawnServer(cleanup: Cleanup, args: string[], opts: { home: string; env?: NodeJS.ProcessEnv; startTimeoutMs?: number }): Promise<ServerProcess> {
-  const spawned = spawnCli(["serve", "--host", "127.0.0.1", "--port", "0", "--ops-port", "0", ...args], opts.home, opts.env);
+export async function spawnServer(
+  cleanup: Cleanup,
+  args: string[],
+  opts: { home: string; env?: NodeJS.ProcessEnv; startTimeoutMs?: number; /** Extra node flags, e.g. `--expose-gc`. */ nodeArgs?: string[] },
+): Promise<ServerProcess> {
+  const spawned = spawnCli(["serve", "--host", "127.0.0.1", "--port", "0", "--ops-port", "0", ...args], opts.home, opts.env, opts.nodeArgs);
   const { child, out, err, exited } = spawned;
   let exitCode: number | string | undefined;
   void exited.then((c) => (exitCode = c));
@@ -211,6 +231,7 @@ export async function spawnServer(cleanup: Cleanup, args: string[], opts: { home
       child.kill("SIGKILL");
       await exited;
     }
+    await captureOutput(spawned, args);
   });
   const serving = await waitFor(() => {
     if (exitCode !== undefined) throw new Error(`server exited with ${exitCode}:\n${out.join("")}${err.join("")}`);
@@ -228,9 +249,11 @@ export async function spawnServer(cleanup: Cleanup, args: string[], opts: { home
 
 /** Runs the CLI to completion (for start-up failures); kills it after `timeoutMs`. */
 export async function runCli(args: string[], opts: { home: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number | string; stdout: string; stderr: string }> {
-  const { child, out, err, exited } = spawnCli(args, opts.home, opts.env);
+  const spawned = spawnCli(args, opts.home, opts.env);
+  const { child, out, err, exited } = spawned;
   const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 20_000);
   const code = await exited;
   clearTimeout(timer);
+  await captureOutput(spawned, args);
   return { code, stdout: out.join(""), stderr: err.join("") };
 }

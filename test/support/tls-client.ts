@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
 import { connect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from "node:tls";
 import { fileURLToPath } from "node:url";
 import type { Pod } from "../../src/k8s/pod.js";
@@ -58,6 +58,8 @@ export interface RequestOptions {
   /** Extra TLS options, e.g. `maxVersion`. */
   tls?: ConnectionOptions;
   timeoutMs?: number;
+  /** A keep-alive agent to pool connections (as the API server does); default a new connection per request. */
+  agent?: HttpsAgent;
 }
 
 function tlsOptions(target: TlsTarget): ConnectionOptions {
@@ -72,7 +74,7 @@ export function httpsCall(target: TlsTarget, opts: RequestOptions = {}): Promise
       {
         ...tlsOptions(target),
         ...opts.tls,
-        agent: false,
+        agent: opts.agent ?? false,
         method: opts.method ?? "POST",
         path: opts.path ?? "/mutate",
         headers: opts.headers ?? {},
