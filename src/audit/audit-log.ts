@@ -2,7 +2,6 @@
 import { mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { pino, type DestinationStream, type Logger } from "pino";
-import { REDACT_PATHS } from "../log.js";
 import type { AuditRecord } from "./audit-record.js";
 
 export interface AuditLog {
@@ -22,16 +21,31 @@ export function createAuditLog(destination?: DestinationStream | string): AuditL
     {
       level: "info",
       base: { service: "ci-pod-webhook", log: "audit" },
-      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
     stream,
   );
   return {
-    write: (record) => logger.info(record, "admission"),
+    write: (record) => logger.info(allowListed(record), "admission"),
     flush: () => logger.flush(),
   };
+}
+
+/**
+ * The second line of defence for the audit log is an allow-list rather than pino's redaction: only the
+ * AuditRecord fields are written, whatever else a caller put in the object. Stronger than a deny-list of
+ * paths, and it costs a copy instead of the ~18 us per line that redaction with wildcards costs.
+ */
+function allowListed(record: AuditRecord): AuditRecord {
+  const out: AuditRecord = {
+    uid: record.uid, namespace: record.namespace, name: record.name, operation: record.operation, dryRun: record.dryRun,
+    user: record.user, decision: record.decision, code: record.code, reason: record.reason, ciSystem: record.ciSystem,
+    ci: record.ci, mutators: record.mutators?.map(({ name, action, changes }) => ({ name, action, changes })),
+    patchOps: record.patchOps, warnings: record.warnings, auditMode: record.auditMode, durationMs: record.durationMs,
+  };
+  if (out.ci) out.ci = Object.fromEntries(Object.entries(out.ci).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  return out;
 }
 
 function openAuditFile(path: string): number {
