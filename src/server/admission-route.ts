@@ -8,6 +8,7 @@ import { reviewReply, type AdmissionReviewReply } from "../admission/response.js
 import { decodeReview, type ReviewVersion } from "../admission/review.js";
 import { CODES, type Code } from "../admission/codes.js";
 import { BodyError, readBody } from "./read-body.js";
+import { stripManagedFields } from "./strip-managed-fields.js";
 import { handleAdmission, type AdmissionDeps } from "./admission-handler.js";
 import { loggable } from "../log.js";
 
@@ -27,7 +28,7 @@ export async function serveMutate(req: IncomingMessage, res: ServerResponse, dep
   if (body.length === 0) return refuse(res, deps, "REVIEW_MALFORMED", 400, "empty request body");
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString("utf8"));
+    parsed = parseReviewText(body.toString("utf8"));
   } catch (err) {
     return refuse(res, deps, "REVIEW_MALFORMED", 400, `request body is not valid JSON: ${(err as Error).message}`);
   }
@@ -59,6 +60,17 @@ function send(res: ServerResponse, status: number, body: AdmissionReviewReply): 
   const json = JSON.stringify(body);
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(json) });
   res.end(json);
+}
+
+/** Parses without the managedFields the webhook never reads; a parse error is reported on the original text. */
+function parseReviewText(text: string): unknown {
+  const stripped = stripManagedFields(text);
+  if (stripped === text) return JSON.parse(text);
+  try {
+    return JSON.parse(stripped);
+  } catch {
+    return JSON.parse(text);
+  }
 }
 
 function isJson(contentType: string | undefined): boolean {
