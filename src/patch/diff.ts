@@ -1,9 +1,9 @@
 /**
  * The one diff: original raw pod against the mutated copy. Mutators share every untouched subtree with
- * the original and only append, so the common case is answered by an append-only walk that follows
- * changed references alone. Anything else (a replaced value, a removed key) goes to fast-json-patch's
- * general `compare`. The walk exists for speed: `compare` deep-clones every added value and escapes every
- * key it passes, about half the admission cost on a GitLab pod (see README, Performance).
+ * the original and mostly append, so the walk follows changed references only: appended elements and new
+ * keys become `add`, a changed scalar becomes `replace`, and a subtree that lost keys or elements goes to
+ * fast-json-patch's general `compare`. The walk exists for speed: `compare` on the whole pod deep-clones
+ * every added value and escapes every key it passes, about half the admission cost on a GitLab pod.
  */
 import jsonpatch from "fast-json-patch";
 import type { Operation } from "fast-json-patch";
@@ -12,36 +12,38 @@ import type { Pod } from "../k8s/pod.js";
 export type PatchOperation = Operation;
 
 export function diffPods(original: Pod, mutated: Pod): PatchOperation[] {
-  if (original === mutated) return [];
   const ops: PatchOperation[] = [];
-  return diffAppendOnly(original, mutated, "", ops) ? ops : jsonpatch.compare(original, mutated);
+  diffInto(original, mutated, "", ops);
+  return ops;
 }
 
-/** Collects `add` ops for keys and array elements that only `after` has; false if anything else changed. */
-function diffAppendOnly(before: unknown, after: unknown, path: string, ops: PatchOperation[]): boolean {
-  if (before === after) return true;
-  if (!isContainer(before) || !isContainer(after) || Array.isArray(before) !== Array.isArray(after)) return false;
+function diffInto(before: unknown, after: unknown, path: string, ops: PatchOperation[]): void {
+  if (before === after) return;
+  if (!isContainer(before) || !isContainer(after) || Array.isArray(before) !== Array.isArray(after)) {
+    ops.push({ op: "replace", path, value: after });
+    return;
+  }
   if (Array.isArray(before)) {
     const next = after as unknown[];
-    if (next.length < before.length) return false;
-    for (let i = 0; i < before.length; i++) {
-      if (before[i] !== next[i] && !diffAppendOnly(before[i], next[i], `${path}/${i}`, ops)) return false;
-    }
+    if (next.length < before.length) return compareInto(before, next, path, ops);
+    for (let i = 0; i < before.length; i++) diffInto(before[i], next[i], `${path}/${i}`, ops);
     for (let i = before.length; i < next.length; i++) ops.push({ op: "add", path: `${path}/${i}`, value: next[i] });
-    return true;
+    return;
   }
   const old = before as Record<string, unknown>;
   const next = after as Record<string, unknown>;
-  for (const key of Object.keys(old)) if (!Object.hasOwn(next, key)) return false;
+  for (const key of Object.keys(old)) if (!Object.hasOwn(next, key) || next[key] === undefined) return compareInto(old, next, path, ops);
   for (const key of Object.keys(next)) {
+    if (next[key] === undefined) continue;
     const childPath = `${path}/${escapePointer(key)}`;
-    if (!Object.hasOwn(old, key)) {
-      if (next[key] !== undefined) ops.push({ op: "add", path: childPath, value: next[key] });
-    } else if (old[key] !== next[key] && !diffAppendOnly(old[key], next[key], childPath, ops)) {
-      return false;
-    }
+    if (!Object.hasOwn(old, key)) ops.push({ op: "add", path: childPath, value: next[key] });
+    else diffInto(old[key], next[key], childPath, ops);
   }
-  return true;
+}
+
+/** The general case for a subtree that lost keys or elements. */
+function compareInto(before: object, after: object, path: string, ops: PatchOperation[]): void {
+  for (const op of jsonpatch.compare(before, after)) ops.push({ ...op, path: `${path}${op.path}` });
 }
 
 function isContainer(value: unknown): value is object {
