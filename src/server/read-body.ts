@@ -1,7 +1,9 @@
 /**
  * Reads a request body up to a byte limit, without buffering more than the limit. With a Content-Length
  * (the API server always sends one) the body is copied into one buffer of that size as it arrives, so the
- * socket's chunks die young instead of living until a final concat doubles the body in memory.
+ * socket's chunks die young instead of living until a final concat doubles the body in memory. A
+ * Content-Length is a claim, not bytes: that buffer is allocated once an eighth of it has arrived, so a
+ * client that promises the limit and sends one byte holds one byte, not the limit.
  */
 import type { IncomingMessage } from "node:http";
 
@@ -16,8 +18,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   if (Number.isFinite(declared) && declared > limit) {
     return Promise.reject(new BodyError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`));
   }
-  const sized = Number.isInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
+  const declaredLength = Number.isInteger(declared) && declared > 0 ? declared : undefined;
   return new Promise((resolve, reject) => {
+    let sized: Buffer | undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
@@ -35,6 +38,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         finish(new BodyError(413, `request body exceeds the limit of ${limit} bytes`));
         req.resume();
         return;
+      }
+      if (!sized && declaredLength && (size + chunk.length) * 8 >= declaredLength) {
+        sized = Buffer.allocUnsafe(declaredLength);
+        let at = 0;
+        for (const earlier of chunks.splice(0)) at += earlier.copy(sized, at);
       }
       if (sized) chunk.copy(sized, size);
       else chunks.push(chunk);

@@ -206,7 +206,9 @@ function spawnCli(args: string[], home: string, env?: NodeJS.ProcessEnv, nodeArg
 /** Appends a finished process's stdout, stderr and audit file (`--audit-log` in `args`) to the test log capture. */
 async function captureOutput(spawned: Spawned, args: string[]): Promise<void> {
   // "close" follows "exit" once the pipes drain; do not wait forever on a grandchild holding them open.
-  await Promise.race([spawned.closed, sleep(2_000)]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([spawned.closed, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)).unref())]);
+  clearTimeout(timer);
   appendCapturedLog("serve stdout", spawned.out.join(""));
   appendCapturedLog("serve stderr", spawned.err.join(""));
   const audit = args[args.indexOf("--audit-log") + 1];
