@@ -27,7 +27,7 @@ export const applyCaTrust: Mutator = (pod, ctx) => {
   const warnings: string[] = [];
   let usesVolume = existingVolume !== undefined;
   const mutated = updateContainers(pod, (container, list, index) => {
-    const name = container.name ?? `${list}[${index}]`;
+    const name = typeof container.name === "string" ? container.name : `${list}[${index}]`;
     const plan = planCaMounts(container, ca);
     warnings.push(...plan.conflicts.map((c) => `ci-pod-webhook: container ${name}: ${c}`));
     if (plan.mounts.length > 0 || plan.alreadyMounted) usesVolume = true;

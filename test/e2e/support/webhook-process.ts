@@ -5,6 +5,7 @@
  */
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { appendCapturedLogFile } from "../../support/log-capture.js";
 import os from "node:os";
 import path from "node:path";
 import { registerCleanup, startWatchdog } from "../cluster/cleanup.js";
@@ -127,6 +128,9 @@ export async function startWebhook(opts: WebhookOptions): Promise<RunningWebhook
       } finally {
         stopWatchdog();
         unregister();
+        // Every e2e webhook log and audit line joins the suite-wide secrets check (test/check-log-secrets.ts).
+        appendCapturedLogFile("e2e webhook log", logFile);
+        appendCapturedLogFile("e2e audit", auditPath);
         if (!keep) await rm(dir, { recursive: true, force: true });
       }
     })());
