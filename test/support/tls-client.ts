@@ -3,34 +3,17 @@
  * name checked (never `rejectUnauthorized: false`), a fresh connection per request unless told otherwise.
  * Also raw TLS sockets for hand-crafted bytes, plain HTTP for the ops port, and the shared CI pod fixtures.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
 import { connect, type ConnectionOptions, type PeerCertificate, type TLSSocket } from "node:tls";
-import { fileURLToPath } from "node:url";
 import type { Pod } from "../../src/k8s/pod.js";
 
 /** The SNI the API server sends for a webhook Service `ci-pod-webhook` in namespace `ci-pod-webhook`. */
 export const SERVICE_NAME = "ci-pod-webhook.ci-pod-webhook.svc";
 
-export const SHARED_FIXTURE_NAMES = [
-  "gitlab-attach-dind",
-  "gitlab-builds-dir-dev",
-  "jenkins-agent-dind",
-  "arc-ephemeral-runner-dind",
-  "tekton-taskrun-dind",
-  "plain-nginx",
-] as const;
-export type SharedFixtureName = (typeof SHARED_FIXTURE_NAMES)[number];
-
-const FIXTURE_DIRS = [fileURLToPath(new URL("../fixtures/shared/", import.meta.url)), "/work/shared/fixtures/"];
-
-/** A fresh parse of a shared fixture: `test/fixtures/shared/` when present, else the project's shared set. */
-export function loadSharedFixture(name: SharedFixtureName): Pod {
-  const dir = FIXTURE_DIRS.find((d) => existsSync(`${d}${name}.pod.json`));
-  if (!dir) throw new Error(`fixture ${name}.pod.json not found in ${FIXTURE_DIRS.join(" or ")}`);
-  return JSON.parse(readFileSync(`${dir}${name}.pod.json`, "utf8")) as Pod;
-}
+/** The shared fixtures, from `test/fixtures/shared/` (one loader for every suite: ./fixtures.ts). */
+export { SHARED_FIXTURES as SHARED_FIXTURE_NAMES, loadFixture as loadSharedFixture } from "./fixtures.js";
+export type { SharedFixture as SharedFixtureName } from "./fixtures.js";
 
 /** Where and how to reach the webhook's TLS port. */
 export interface TlsTarget {

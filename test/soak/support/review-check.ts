@@ -5,23 +5,13 @@
  */
 import jsonpatch from "fast-json-patch";
 import type { Operation } from "fast-json-patch";
+import type { ReviewReply } from "../../support/tls-client.js";
 
 const VERSIONS = ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"];
 const REFUSALS: Record<number, string[]> = { 400: ["REVIEW_MALFORMED"], 413: ["REVIEW_TOO_LARGE"], 415: ["UNSUPPORTED_MEDIA_TYPE"] };
 
-export interface ParsedReview {
-  apiVersion: string;
-  kind: string;
-  response: {
-    uid: string;
-    allowed: boolean;
-    patchType?: string;
-    patch?: string;
-    status?: { code: number; reason?: string; message: string };
-    warnings?: string[];
-    auditAnnotations?: Record<string, string>;
-  };
-}
+/** A parsed AdmissionReview reply (the same shape the integration client parses). */
+export type ParsedReview = ReviewReply["review"];
 
 export interface CheckedReview {
   review?: ParsedReview;
