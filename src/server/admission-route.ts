@@ -62,8 +62,12 @@ function send(res: ServerResponse, status: number, body: AdmissionReviewReply): 
   res.end(json);
 }
 
+const STRIP_FROM_CHARS = 8192;
+
 /** Parses without the managedFields the webhook never reads; a parse error is reported on the original text. */
 function parseReviewText(text: string): unknown {
+  // Below a few KiB the scan costs more than the parse it saves.
+  if (text.length < STRIP_FROM_CHARS) return JSON.parse(text);
   const stripped = stripManagedFields(text);
   if (stripped === text) return JSON.parse(text);
   try {
