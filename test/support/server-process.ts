@@ -61,7 +61,10 @@ export function tempDir(cleanup: Cleanup, prefix = "cpw-it-"): string {
 /** Config text that keeps tests off any Kubernetes API this machine may know about. */
 export const ISOLATED_CONFIG = "caTrust:\n  checkPresence: false\n";
 
-/** Polls `check` until it returns a truthy value; throws naming `what` after `timeoutMs`. */
+/**
+ * Polls `check` until it returns a truthy value, which is returned. Errors thrown by `check` count as
+ * "not yet". Throws after `timeoutMs`, naming `what` and the last error or falsy value.
+ */
 export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, intervalMs = 25): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -69,10 +72,14 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     try {
       const value = await check();
       if (value) return value as NonNullable<T>;
+      last = value;
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    if (Date.now() > deadline) {
+      const detail = last instanceof Error ? last.message : JSON.stringify(last);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${detail})`);
+    }
     await sleep(intervalMs);
   }
 }

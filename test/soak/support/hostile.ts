@@ -109,6 +109,15 @@ export class HostileHarness {
     assert.deepEqual(scan.problems, [], `${what}: log problems`);
   }
 
+  /** The closing check of every hostile suite: logs clean, then a clean SIGTERM exit (exit 0), logs still clean. */
+  async assertSurvived(report: (line: string) => void): Promise<void> {
+    for (const line of this.memoryReport) report(line);
+    this.assertLogsClean("all cases");
+    this.server.process.child.kill("SIGTERM");
+    assert.equal(await this.server.process.exited, 0);
+    this.assertLogsClean("after exit");
+  }
+
   describeMemory(sample: MemorySample): string {
     return `${formatMemory(sample)} (baseline ${formatMemory(this.baseline)})`;
   }
