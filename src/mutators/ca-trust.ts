@@ -26,6 +26,7 @@ export const applyCaTrust: Mutator = (pod, ctx) => {
   const changes: string[] = [];
   const warnings: string[] = [];
   let usesVolume = existingVolume !== undefined;
+  const envVars = caEnvVars(ca);
   const mutated = updateContainers(pod, (container, list, index) => {
     const name = typeof container.name === "string" ? container.name : `${list}[${index}]`;
     const plan = planCaMounts(container, ca);
@@ -34,7 +35,7 @@ export const applyCaTrust: Mutator = (pod, ctx) => {
     let next = appendMounts(container, plan.mounts);
     if (plan.mounts.length > 0) changes.push(`${name}: mount ${plan.mounts.map((m) => m.mountPath).join(", ")}`);
     if (plan.setEnv) {
-      const { container: withEnv, added } = addEnvIfAbsent(next, caEnvVars(ca));
+      const { container: withEnv, added } = addEnvIfAbsent(next, envVars);
       next = withEnv;
       if (added.length > 0) changes.push(`${name}: env ${added.join(", ")}`);
     }

@@ -5,7 +5,8 @@ import { normaliseMountPath, pathsOverlap } from "./mount-path.js";
 
 /** Adds each env var whose name the container's `env` does not define yet. Returns the added names. */
 export function addEnvIfAbsent(container: Container, vars: readonly EnvVar[]): { container: Container; added: string[] } {
-  const missing = vars.filter((v) => !(container.env ?? []).some((e) => e?.name === v.name));
+  const env = container.env ?? [];
+  const missing = vars.filter((v) => !env.some((e) => e?.name === v.name));
   if (missing.length === 0) return { container, added: [] };
   return { container: { ...container, env: appendTo(container.env, missing) }, added: missing.map((v) => v.name) };
 }

@@ -23,34 +23,46 @@ export function assertInvariants(original: Pod, mutated: Pod, opts: { dnsOverrid
   const m: Partial<PodSpec> = mutated.spec ?? {};
   for (const list of CONTAINER_LISTS) {
     keepsPrefix<Container>(o[list], m[list], `spec.${list}`, (a, b, where) => {
-      for (const field of SACRED_FIELDS) same(a[field], b[field], `${where}.${field}`);
-      for (const inner of KEPT_CONTAINER_LISTS) keepsPrefix<unknown>(a[inner], b[inner], `${where}.${inner}`);
-      same(a.securityContext, b.securityContext, `${where}.securityContext`);
+      // Paths are joined only for a message: this runs for every field of every changed container.
+      for (const field of SACRED_FIELDS) same(a[field], b[field], where, field);
+      for (const inner of KEPT_CONTAINER_LISTS) if (a[inner] !== b[inner]) keepsPrefix<unknown>(a[inner], b[inner], `${where}.${inner}`);
+      same(a.securityContext, b.securityContext, where, "securityContext");
     });
   }
   keepsPrefix(o.volumes, m.volumes, "spec.volumes");
   keepsPrefix(o.hostAliases, m.hostAliases, "spec.hostAliases");
-  for (const field of ["dnsPolicy", "hostNetwork", "restartPolicy", "nodeSelector", "os"] as const) same(o[field], m[field], `spec.${field}`);
+  for (const field of ["dnsPolicy", "hostNetwork", "restartPolicy", "nodeSelector", "os"] as const) same(o[field], m[field], "spec", field);
   same(o.dnsConfig?.nameservers, m.dnsConfig?.nameservers, "spec.dnsConfig.nameservers");
   same(o.dnsConfig?.searches, m.dnsConfig?.searches, "spec.dnsConfig.searches");
   if (!opts.dnsOverride) keepsPrefix(o.dnsConfig?.options, m.dnsConfig?.options, "spec.dnsConfig.options");
   same(original.metadata?.labels, mutated.metadata?.labels, "metadata.labels");
-  const { [MUTATED_ANNOTATION]: _o, ...otherOriginal } = original.metadata?.annotations ?? {};
-  const { [MUTATED_ANNOTATION]: _m, ...otherMutated } = mutated.metadata?.annotations ?? {};
-  same(otherOriginal, otherMutated, "metadata.annotations");
+  sameAnnotationsButOurs(original.metadata?.annotations, mutated.metadata?.annotations);
 }
 
-function same(a: unknown, b: unknown, where: string): void {
-  if (a !== b && !isDeepStrictEqual(a, b)) throw new InvariantViolation(`mutation changed ${where}`);
+/** Every annotation but ours is kept as it was: no key added, removed or changed. */
+function sameAnnotationsButOurs(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): void {
+  if (before === after) return;
+  const others = (annotations: Record<string, unknown> | undefined) => Object.keys(annotations ?? {}).filter((key) => key !== MUTATED_ANNOTATION);
+  const kept = others(before);
+  if (kept.length !== others(after).length) throw new InvariantViolation("mutation changed metadata.annotations");
+  for (const key of kept) {
+    if (!Object.hasOwn(after ?? {}, key)) throw new InvariantViolation("mutation changed metadata.annotations");
+    same(before?.[key], after?.[key], "metadata.annotations");
+  }
+}
+
+function same(a: unknown, b: unknown, where: string, field?: string): void {
+  if (a !== b && !isDeepStrictEqual(a, b)) throw new InvariantViolation(`mutation changed ${field ? `${where}.${field}` : where}`);
 }
 
 function keepsPrefix<T>(before: T[] | undefined, after: T[] | undefined, where: string, check?: (a: T, b: T, where: string) => void): void {
   if (before === after || !Array.isArray(before)) return;
   if (!Array.isArray(after) || after.length < before.length) throw new InvariantViolation(`mutation removed elements of ${where}`);
-  before.forEach((item, i) => {
+  for (let i = 0; i < before.length; i++) {
+    const item = before[i] as T;
     const next = after[i] as T;
-    if (item === next) return;
+    if (item === next) continue;
     if (check) check(item, next, `${where}[${i}]`);
     else same(item, next, `${where}[${i}]`);
-  });
+  }
 }

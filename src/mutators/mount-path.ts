@@ -14,10 +14,13 @@ export function normaliseMountPath(mountPath: string): string {
 /** Absolute, no empty, `.` or `..` segment, no trailing slash (or exactly `/`). */
 const ALREADY_NORMAL = /^(?:\/(?!\.\.?(?:\/|$))[^/]+)+$|^\/$/;
 
+const SLASH = 0x2f;
+
 /** Whether `path` is `dir` itself or lies below it. Both must be normalised. */
 export function isAtOrUnder(path: string, dir: string): boolean {
   if (dir === "/") return true;
-  return path === dir || path.startsWith(`${dir}/`);
+  // Without building `${dir}/`: this runs for every mount against every rule.
+  return path === dir || (path.length > dir.length && path.charCodeAt(dir.length) === SLASH && path.startsWith(dir));
 }
 
 /** Whether two normalised paths overlap: equal, or one contains the other. */

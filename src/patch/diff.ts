@@ -13,12 +13,11 @@ export type PatchOperation = Operation;
 
 export function diffPods(original: Pod, mutated: Pod): PatchOperation[] {
   const ops: PatchOperation[] = [];
-  diffInto(original, mutated, "", ops);
+  if (original !== mutated) diffInto(original, mutated, "", ops);
   return ops;
 }
 
 function diffInto(before: unknown, after: unknown, path: string, ops: PatchOperation[]): void {
-  if (before === after) return;
   if (!isContainer(before) || !isContainer(after) || Array.isArray(before) !== Array.isArray(after)) {
     ops.push({ op: "replace", path, value: after });
     return;
@@ -26,7 +25,8 @@ function diffInto(before: unknown, after: unknown, path: string, ops: PatchOpera
   if (Array.isArray(before)) {
     const next = after as unknown[];
     if (next.length < before.length) return compareInto(before, next, path, ops);
-    for (let i = 0; i < before.length; i++) diffInto(before[i], next[i], `${path}/${i}`, ops);
+    // Paths are built only for what changed: most elements are the very same objects.
+    for (let i = 0; i < before.length; i++) if (before[i] !== next[i]) diffInto(before[i], next[i], `${path}/${i}`, ops);
     for (let i = before.length; i < next.length; i++) ops.push({ op: "add", path: `${path}/${i}`, value: next[i] });
     return;
   }
@@ -34,10 +34,10 @@ function diffInto(before: unknown, after: unknown, path: string, ops: PatchOpera
   const next = after as Record<string, unknown>;
   for (const key of Object.keys(old)) if (!Object.hasOwn(next, key) || next[key] === undefined) return compareInto(old, next, path, ops);
   for (const key of Object.keys(next)) {
-    if (next[key] === undefined) continue;
-    const childPath = `${path}/${escapePointer(key)}`;
-    if (!Object.hasOwn(old, key)) ops.push({ op: "add", path: childPath, value: next[key] });
-    else diffInto(old[key], next[key], childPath, ops);
+    const value = next[key];
+    if (value === undefined) continue;
+    if (!Object.hasOwn(old, key)) ops.push({ op: "add", path: `${path}/${escapePointer(key)}`, value });
+    else if (old[key] !== value) diffInto(old[key], value, `${path}/${escapePointer(key)}`, ops);
   }
 }
 

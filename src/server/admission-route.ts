@@ -8,7 +8,7 @@ import { reviewReply, type AdmissionReviewReply } from "../admission/response.js
 import { decodeReview, type ReviewVersion } from "../admission/review.js";
 import { CODES, type Code } from "../admission/codes.js";
 import { BodyError, readBody } from "./read-body.js";
-import { stripManagedFields } from "./strip-managed-fields.js";
+import { decodeWithoutManagedFields } from "./strip-managed-fields.js";
 import { handleAdmission, type AdmissionDeps } from "./admission-handler.js";
 import { loggable } from "../log.js";
 
@@ -28,7 +28,7 @@ export async function serveMutate(req: IncomingMessage, res: ServerResponse, dep
   if (body.length === 0) return refuse(res, deps, "REVIEW_MALFORMED", 400, "empty request body");
   let parsed: unknown;
   try {
-    parsed = parseReviewText(body.toString("utf8"));
+    parsed = parseReviewBody(body);
   } catch (err) {
     return refuse(res, deps, "REVIEW_MALFORMED", 400, `request body is not valid JSON: ${(err as Error).message}`);
   }
@@ -57,23 +57,18 @@ function refuse(res: ServerResponse, deps: AdmissionDeps, code: Code, status: nu
 }
 
 function send(res: ServerResponse, status: number, body: AdmissionReviewReply): void {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(json) });
-  res.end(json);
+  const bytes = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": bytes.length });
+  res.end(bytes);
 }
 
-const STRIP_FROM_CHARS = 8192;
-
-/** Parses without the managedFields the webhook never reads; a parse error is reported on the original text. */
-function parseReviewText(text: string): unknown {
-  // Below a few KiB the scan costs more than the parse it saves.
-  if (text.length < STRIP_FROM_CHARS) return JSON.parse(text);
-  const stripped = stripManagedFields(text);
-  if (stripped === text) return JSON.parse(text);
+/** Parses without the managedFields the webhook never reads; a parse error is reported on the whole body. */
+function parseReviewBody(body: Buffer): unknown {
+  const stripped = decodeWithoutManagedFields(body);
   try {
     return JSON.parse(stripped);
   } catch {
-    return JSON.parse(text);
+    return JSON.parse(body.toString("utf8"));
   }
 }
 
