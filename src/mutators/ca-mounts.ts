@@ -27,7 +27,7 @@ export function planCaMounts(container: Container, ca: Config["caTrust"]): CaMou
 
   const files = [
     ...(ca.overlaySystemPaths ? ca.systemBundlePaths : []),
-    ...(isDindContainer(container) ? ca.dockerRegistries.map((r) => posix.join("/etc/docker/certs.d", r, "ca.crt")) : []),
+    ...(ca.dockerRegistries.length > 0 && isDindContainer(container) ? ca.dockerRegistries.map((r) => posix.join("/etc/docker/certs.d", r, "ca.crt")) : []),
   ];
   for (const path of files) {
     const slot = findMountSlot({ ...container, volumeMounts: [...(container.volumeMounts ?? []), ...plan.mounts] }, path, ca.volumeName);
