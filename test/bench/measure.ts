@@ -10,7 +10,9 @@ import { cpuMicros, machine, memory, type MemorySample } from "./proc.js";
 import type { RunningServer, ServerName } from "./servers.js";
 
 export interface BenchSettings {
+  /** Measured seconds per server and body, split into `rounds` interleaved slices. */
   seconds: number;
+  rounds: number;
   warmupSeconds: number;
   connections: number;
   loadCpu: number;
@@ -33,6 +35,10 @@ export interface SaturationRecord extends SaturationResult {
   load1: number;
   /** The server's memory right after the measured window. */
   memoryAfter: MemorySample;
+  /** Slices the window was measured in (interleaved with the other servers). */
+  slices: number;
+  /** req/s of each slice, in order: the spread shows how steady the machine was. */
+  sliceRps: number[];
 }
 
 export interface OpenLoopRecord extends OpenLoopResult {
@@ -44,20 +50,63 @@ export interface OpenLoopRecord extends OpenLoopResult {
   requestsSent: number;
 }
 
-export async function saturate(server: RunningServer, body: BenchBody, s: BenchSettings, tool: Saturator): Promise<SaturationRecord> {
-  const spec = { url: server.url, bodyFile: body.file, connections: s.connections, cpu: s.loadCpu };
-  const warm = await tool({ ...spec, seconds: s.warmupSeconds });
-  const cpuBefore = cpuMicros(server.pid);
-  const wallBefore = process.hrtime.bigint();
-  const run = await tool({ ...spec, seconds: s.seconds });
-  const cpu = cpuMicros(server.pid) - cpuBefore;
-  const wallUs = Number(process.hrtime.bigint() - wallBefore) / 1000;
-  const memoryAfter = memory(server.pid);
-  return {
-    ...run, server: server.name, body: body.id, bodyBytes: body.bytes,
-    cpuUsPerRequest: cpu / run.requests, serverCpuShare: cpu / wallUs, requestsIncludingWarmup: warm.requests + run.requests,
-    load1: machine().loadavg[0], memoryAfter,
-  };
+/**
+ * Saturation of several servers with one body, interleaved: each server is warmed up, then the measured
+ * time is cut into `rounds` slices and the servers take turns (the order rotating each round). On a shared
+ * machine whose speed drifts over minutes, every server then sees the same mix of fast and slow moments,
+ * and their ratios stop depending on who ran first. Figures are summed over the slices (req/s = requests ÷
+ * measured time, CPU per request = CPU ÷ requests); p50/p99 are the medians of the slices'.
+ */
+export async function saturateInterleaved(servers: RunningServer[], body: BenchBody, s: BenchSettings, tool: Saturator): Promise<SaturationRecord[]> {
+  const spec = { url: "", bodyFile: body.file, connections: s.connections, cpu: s.loadCpu };
+  const warm = new Map<ServerName, number>();
+  for (const server of servers) warm.set(server.name, (await tool({ ...spec, url: server.url, seconds: s.warmupSeconds })).requests);
+  const slices = new Map<ServerName, { run: SaturationResult; cpuUs: number; wallUs: number; memoryAfter: MemorySample }[]>();
+  const sliceSeconds = s.seconds / s.rounds;
+  for (let round = 0; round < s.rounds; round++) {
+    for (const server of rotate(servers, round)) {
+      const cpuBefore = cpuMicros(server.pid);
+      const wallBefore = process.hrtime.bigint();
+      const run = await tool({ ...spec, url: server.url, seconds: sliceSeconds });
+      const cpuUs = cpuMicros(server.pid) - cpuBefore;
+      const wallUs = Number(process.hrtime.bigint() - wallBefore) / 1000;
+      const list = slices.get(server.name) ?? [];
+      list.push({ run, cpuUs, wallUs, memoryAfter: memory(server.pid) });
+      slices.set(server.name, list);
+    }
+  }
+  return servers.map((server) => {
+    const list = slices.get(server.name) ?? [];
+    const requests = sum(list.map((x) => x.run.requests));
+    const seconds = sum(list.map((x) => x.run.seconds));
+    const cpuUs = sum(list.map((x) => x.cpuUs));
+    const last = list[list.length - 1];
+    return {
+      tool: last?.run.tool ?? "wrk", requests, seconds, rps: requests / seconds,
+      p50Us: median(list.map((x) => x.run.p50Us)), p99Us: median(list.map((x) => x.run.p99Us)), maxUs: Math.max(...list.map((x) => x.run.maxUs)),
+      errors: sum(list.map((x) => x.run.errors)),
+      server: server.name, body: body.id, bodyBytes: body.bytes,
+      cpuUsPerRequest: cpuUs / requests, serverCpuShare: cpuUs / sum(list.map((x) => x.wallUs)),
+      requestsIncludingWarmup: (warm.get(server.name) ?? 0) + requests,
+      load1: machine().loadavg[0], memoryAfter: last?.memoryAfter ?? memory(server.pid),
+      slices: list.length, sliceRps: list.map((x) => x.run.rps),
+    };
+  });
+}
+
+export function rotate<T>(items: T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** A run whose generator fell behind its own schedule by more than this (p99) is repeated. */

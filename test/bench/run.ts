@@ -2,7 +2,8 @@
  * `npm run bench`: the webhook against a raw node:https server and an express 5 app, same certificate,
  * same bodies, server on CPU 0 and load on CPU 1. Prints the tables and the target checks (issue 5),
  * writes results/<timestamp>.json and results/latest.md. Env: BENCH_SECONDS (measured seconds per run,
- * default 15), BENCH_WARMUP (default 3), BENCH_BODIES (comma list of body ids, default all).
+ * default 15, measured in BENCH_ROUNDS interleaved slices, default 5), BENCH_WARMUP (default 3), BENCH_BODIES
+ * (comma list of body ids, default all).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { buildBodies } from "./bodies.js";
 import { compileBenchScripts } from "./build.js";
 import { runAutocannon } from "./load/autocannon.js";
 import { ensureWrk, runWrk, writeWrkScript, wrkVersion } from "./load/wrk.js";
-import { openLoop, saturate, type BenchSettings, type OpenLoopRecord, type SaturationRecord, type Saturator } from "./measure.js";
+import { openLoop, rotate, saturateInterleaved, type BenchSettings, type OpenLoopRecord, type SaturationRecord, type Saturator } from "./measure.js";
 import { machine, memory, type MemorySample } from "./proc.js";
 import { ProcessGroup } from "./processes.js";
 import { renderReport } from "./report.js";
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const group = new ProcessGroup();
   process.once("exit", () => rmSync(work, { recursive: true, force: true }));
   const settings: BenchSettings = {
-    seconds: Number(process.env.BENCH_SECONDS ?? 15), warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3),
+    seconds: Number(process.env.BENCH_SECONDS ?? 15), rounds: Number(process.env.BENCH_ROUNDS ?? 5), warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3),
     connections: 32, loadCpu: 1, buildDir,
   };
   const saturator = chooseSaturator(work, group);
@@ -53,10 +54,9 @@ async function main(): Promise<void> {
 
   const saturation: SaturationRecord[] = [];
   for (const [i, body] of bodies.entries()) {
-    for (const server of rotate(servers, i)) {
-      const rec = await saturate(server, body, settings, saturator.run);
+    for (const rec of await saturateInterleaved(rotate(servers, i), body, settings, saturator.run)) {
       saturation.push(rec);
-      log(`saturate ${body.id.padEnd(13)} ${server.name.padEnd(8)} ${rec.rps.toFixed(0).padStart(6)} req/s  p99 ${(rec.p99Us / 1000).toFixed(2)} ms  ${rec.cpuUsPerRequest.toFixed(0)} µs CPU/req  share ${rec.serverCpuShare.toFixed(2)}`);
+      log(`saturate ${body.id.padEnd(13)} ${rec.server.padEnd(8)} ${rec.rps.toFixed(0).padStart(6)} req/s  p99 ${(rec.p99Us / 1000).toFixed(2)} ms  ${rec.cpuUsPerRequest.toFixed(0)} µs CPU/req  share ${rec.serverCpuShare.toFixed(2)}  slices ${rec.sliceRps.map((r) => r.toFixed(0)).join(" ")}`);
     }
   }
   // Each server's RSS right after its own last saturation run: the same moment for every server.
@@ -105,12 +105,8 @@ function auditCheck(file: string, saturation: SaturationRecord[], open: OpenLoop
   // +1: the readiness probe. Each open-loop run also sent its warm-up.
   const openSent = oursOpen.reduce((n, r) => n + r.requestsSent, 0);
   const counted = 1 + ours.reduce((n, r) => n + r.requestsIncludingWarmup, 0) + openSent;
-  return { lines, counted, upperBound: counted + ours.length * 2 * s.connections };
-}
-
-function rotate<T>(items: T[], by: number): T[] {
-  const k = by % items.length;
-  return [...items.slice(k), ...items.slice(0, k)];
+  // Each wrk run (the warm-up and every slice) may stop with a request per connection in flight.
+  return { lines, counted, upperBound: counted + ours.reduce((n, r) => n + (r.slices + 1) * s.connections, 0) };
 }
 
 main().then(
