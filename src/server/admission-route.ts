@@ -57,9 +57,10 @@ function refuse(res: ServerResponse, deps: AdmissionDeps, code: Code, status: nu
 }
 
 function send(res: ServerResponse, status: number, body: AdmissionReviewReply): void {
-  const bytes = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": bytes.length });
-  res.end(bytes);
+  // A string body goes out in one write with the headers (a Buffer would be a second chunk of a writev).
+  const json = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(json) });
+  res.end(json);
 }
 
 /** Parses without the managedFields the webhook never reads; a parse error is reported on the whole body. */
@@ -73,6 +74,7 @@ function parseReviewBody(body: Buffer): unknown {
 }
 
 function isJson(contentType: string | undefined): boolean {
+  if (contentType === "application/json") return true;
   if (!contentType) return false;
   const mediaType = contentType.split(";")[0]?.trim().toLowerCase();
   return mediaType === "application/json";

@@ -6,7 +6,9 @@ import { serveMutate } from "./admission-route.js";
 
 export function createWebhookRouter(deps: AdmissionDeps, logger: Logger) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const path = (req.url ?? "").split("?")[0];
+    const url = req.url ?? "";
+    const query = url.indexOf("?");
+    const path = query === -1 ? url : url.slice(0, query);
     if (path !== "/mutate") return plain(res, 404, "not found: the webhook serves POST /mutate\n", req);
     if (req.method !== "POST") {
       res.setHeader("Allow", "POST");
