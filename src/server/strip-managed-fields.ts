@@ -8,9 +8,9 @@
  * sequence is ASCII. Only a key can be preceded by `{` or `,` (inside a JSON string a quote is escaped),
  * so a match there is a real `managedFields` key. Its array's end is found in one of two ways:
  * - fast: the API server writes managedFields last in metadata, and no array inside it, so the text goes
- *   `[ …no '[' or ']'… ]},"spec"`. A quote followed by a letter can only open a string in valid JSON, so
- *   that `]` is structural; with no bracket before it, it closes managedFields. Found with two memchr-speed
- *   searches instead of a byte-by-byte walk.
+ *   `[ …no '[' or ']'… ]},"` and a letter (the next key: `"spec"` in a pod). A quote followed by a letter
+ *   can only open a string in valid JSON, so that `]` is structural; with no bracket before it, it closes
+ *   managedFields. Found with two memchr-speed searches instead of a byte-by-byte walk.
  * - otherwise a scanner that honours strings and escapes.
  * Anything unexpected leaves the body whole. The result never differs from the input but for removed
  * managedFields arrays, which no patch path touches; a caller that fails to parse the result parses the
