@@ -7,6 +7,7 @@ import { runOpenLoop, type OpenLoopResult } from "./load/open-loop.js";
 import type { SaturationResult, SaturationSpec } from "./load/saturation.js";
 import type { ProcessGroup } from "./processes.js";
 import { cpuMicros, machine, memory, type MemorySample } from "./proc.js";
+import { percentile } from "./stats.js";
 import type { RunningServer, ServerName } from "./servers.js";
 
 export interface BenchSettings {
@@ -103,11 +104,7 @@ function sum(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0);
 }
 
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
+const median = (xs: number[]): number => percentile(xs, 50);
 
 /** A run whose generator fell behind its own schedule by more than this (p99) is repeated. */
 const MAX_SEND_LAG_US = 10_000;
