@@ -44,14 +44,15 @@ export class CertSource {
 
   /** Loads the files; returns whether anything changed. Never throws. */
   async reload(): Promise<CertReloadResult> {
-    let cert: Buffer;
-    let key: Buffer;
-    try {
-      [cert, key] = await Promise.all([readFile(this.certPath), readFile(this.keyPath)]);
-    } catch (err) {
-      // The message names the file ("ENOENT: no such file or directory, open '/path/tls.crt'"); the code alone does not.
-      return this.#fail(`cannot read certificate files: ${(err as Error).message ?? String(err)}`);
+    const [certRead, keyRead] = await Promise.allSettled([readFile(this.certPath), readFile(this.keyPath)]);
+    if (certRead.status === "rejected" || keyRead.status === "rejected") {
+      // Each message names its file ("ENOENT: no such file or directory, open '/path/tls.crt'"); the code alone does not.
+      // Both are reported: which read fails first is a race, and the operator needs to hear of every missing file.
+      const reasons = [certRead, keyRead].flatMap((read) => (read.status === "rejected" ? [readFailure(read.reason)] : []));
+      return this.#fail(`cannot read certificate files: ${reasons.join("; ")}`);
     }
+    const cert = certRead.value;
+    const key = keyRead.value;
     if (this.#current && cert.equals(this.#current.cert) && key.equals(this.#current.key)) return "unchanged";
     if (this.#rejected && cert.equals(this.#rejected.cert) && key.equals(this.#rejected.key)) return "unchanged";
     try {
@@ -97,4 +98,8 @@ export function validatePair(cert: Buffer, key: Buffer): number {
   if (notAfter < Date.now()) throw new Error(`the certificate expired at ${x509.validTo}`);
   createSecureContext({ cert, key });
   return notAfter;
+}
+
+function readFailure(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
 }

@@ -210,16 +210,17 @@ describe("a given pair (--tls-cert/--tls-key)", () => {
 });
 
 describe("certificate files missing at start", () => {
-  test("serve exits non-zero with an error naming the missing file", async (t) => {
+  test("serve exits non-zero with an error naming each missing file", async (t) => {
     const cleanup = cleanupFor(t);
     const home = tempDir(cleanup);
-    const missing = join(home, "nope", "tls.crt");
-    const result = await runCli(["serve", "--host", "127.0.0.1", "--port", "0", "--ops-port", "0", "--tls-cert", missing, "--tls-key", join(home, "nope", "tls.key"), "--audit-log", join(home, "audit.log")], { home });
+    const missingCert = join(home, "nope", "tls.crt");
+    const missingKey = join(home, "nope", "tls.key");
+    const result = await runCli(["serve", "--host", "127.0.0.1", "--port", "0", "--ops-port", "0", "--tls-cert", missingCert, "--tls-key", missingKey, "--audit-log", join(home, "audit.log")], { home });
     assert.equal(result.code, 2, "a start-up error, not a crash");
     const output = result.stdout + result.stderr;
     assert.doesNotMatch(output, /"level":"fatal"|sonic boom/, "no crash on the way out");
     assert.match(output, /cannot load the serving certificate/);
-    assert.ok(output.includes(missing), `the error names ${missing}:\n${output}`);
+    for (const missing of [missingCert, missingKey]) assert.ok(output.includes(missing), `the error names ${missing}:\n${output}`);
     assert.doesNotMatch(output, /serving POST \/mutate/);
   });
 
