@@ -1,5 +1,6 @@
 /** `ci-pod-webhook serve`: runs the webhook until SIGTERM/SIGINT, then drains and exits 0. */
 import { createLogger } from "../log.js";
+import { tuneHeapGrowth } from "../server/heap-tuning.js";
 import { startWebhookService } from "../server/webhook-service.js";
 import { parseServeFlags } from "./serve-flags.js";
 
@@ -9,6 +10,8 @@ export async function runServe(argv: string[]): Promise<number> {
   // A request never crashes the process; anything that escapes every handler is fatal: log one line, exit non-zero.
   process.on("uncaughtException", (err) => fatal(logger, err));
   process.on("unhandledRejection", (err) => fatal(logger, err));
+  const heapGrowingPercent = tuneHeapGrowth();
+  logger.debug({ heapGrowingPercent: heapGrowingPercent ?? "from the node command line" }, "V8 heap growth");
   const service = await startWebhookService(opts, logger);
   return new Promise((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
