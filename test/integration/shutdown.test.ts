@@ -62,9 +62,12 @@ describe("graceful shutdown of the serve process", () => {
     // An idle keep-alive connection must not hold the drain up.
     const idle = await openTls(target);
     const idleClosed = collect(idle, 20_000);
+    const idleAnswered = collect(idle, 20_000, (text) => text.includes("\r\n\r\n"));
     const body = JSON.stringify(podReview(loadSharedFixture("arc-ephemeral-runner-dind")));
     await writeRaw(idle, `POST /mutate HTTP/1.1\r\nHost: ${SERVICE_NAME}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    await sleep(300); // the server has read the headers of all three slow requests
+    // The slow requests' headers reached the server before this connection's handshake did, so once it has
+    // answered here it has read them (a fixed sleep would race a loaded machine).
+    assert.equal((await idleAnswered).status, 200);
     assert.equal((await opsCall(server.opsPort, "/readyz")).status, 200);
 
     const signalledAt = Date.now();
