@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { CertSource } from "../../../src/tls/cert-source.js";
 import { ensureDevCerts } from "../../../src/tls/dev-certs.js";
+import { tempDir } from "../../support/server-process.js";
 
-const dirs: string[] = [];
-after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cert-source-"));
-  dirs.push(dir);
-  return dir;
-}
+const freshDir = () => tempDir({ after }, "cert-source-");
 
 describe("CertSource – files that cannot be read", () => {
   test("cert source – both files missing: the error names both, every time", async () => {
