@@ -19,6 +19,11 @@ export const REDACT_PATHS = [
 /** The longest string a log or audit field carries; the API server's own names stop at 253. */
 export const MAX_LOGGED_CHARS = 256;
 
+/** The message of anything thrown: an Error's message, or the value as a string. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /**
  * A string as it may appear in a log field: cut to `max` characters (and marked), so that no request can
  * make a line that a container runtime splits (they cut at 16 KiB). Anything but a string: undefined.

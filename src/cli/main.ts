@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `ci-pod-webhook` command: serve, explain, certs. */
+import { errorMessage } from "../log.js";
 import { runCerts } from "./certs.js";
 import { runExplain } from "./explain.js";
 import { runServe } from "./serve.js";
@@ -40,7 +41,7 @@ main(process.argv.slice(2)).then(
     if (process.argv[2] === "serve") process.exit(code);
   },
   (err: unknown) => {
-    process.stderr.write(`ci-pod-webhook: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`ci-pod-webhook: ${errorMessage(err)}\n`);
     process.exit(2);
   },
 );

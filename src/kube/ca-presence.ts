@@ -4,7 +4,7 @@
  * in ContainerCreating, so ca-trust injects only where this says present.
  */
 import { CoreV1Api, ListWatch, Watch, type KubeConfig, type V1ConfigMap } from "@kubernetes/client-node";
-import type { Logger } from "../log.js";
+import { errorMessage, type Logger } from "../log.js";
 
 const RESTART_DELAY_MS = 5_000;
 
@@ -64,8 +64,4 @@ export class CaPresenceCache {
     this.#informer = undefined;
     if (informer) await informer.stop();
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

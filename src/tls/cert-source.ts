@@ -6,6 +6,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createSecureContext } from "node:tls";
+import { errorMessage } from "../log.js";
 
 export interface CertPair {
   cert: Buffer;
@@ -48,7 +49,7 @@ export class CertSource {
     if (certRead.status === "rejected" || keyRead.status === "rejected") {
       // Each message names its file ("ENOENT: no such file or directory, open '/path/tls.crt'"); the code alone does not.
       // Both are reported: which read fails first is a race, and the operator needs to hear of every missing file.
-      const reasons = [certRead, keyRead].flatMap((read) => (read.status === "rejected" ? [readFailure(read.reason)] : []));
+      const reasons = [certRead, keyRead].flatMap((read) => (read.status === "rejected" ? [errorMessage(read.reason)] : []));
       return this.#fail(`cannot read certificate files: ${reasons.join("; ")}`);
     }
     const cert = certRead.value;
@@ -98,8 +99,4 @@ export function validatePair(cert: Buffer, key: Buffer): number {
   if (notAfter < Date.now()) throw new Error(`the certificate expired at ${x509.validTo}`);
   createSecureContext({ cert, key });
   return notAfter;
-}
-
-function readFailure(reason: unknown): string {
-  return reason instanceof Error ? reason.message : String(reason);
 }
